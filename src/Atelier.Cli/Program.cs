@@ -1,0 +1,3 @@
+using Atelier.Cli;
+
+return await AtelierCli.RunAsync(args);

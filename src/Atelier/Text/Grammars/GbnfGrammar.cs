@@ -1,0 +1,145 @@
+namespace Atelier.Text.Grammars;
+
+/// <summary>
+/// A GBNF grammar that has been checked before it reaches llama.cpp, which aborts or silently yields no sampler
+/// on malformed grammars. Checks: syntax (quotes, brackets, parentheses, escapes, repetitions), every referenced rule
+/// is defined exactly once, the root rule exists, and no rule is left-recursive (llama.cpp rejects those too).
+/// </summary>
+public sealed record GbnfGrammar(string Text, string Root)
+{
+    public const string DefaultRoot = "root";
+
+    /// <summary>Reads and checks a grammar file; errors name the file and the line.</summary>
+    public static GbnfGrammar Load(string path, string root = DefaultRoot)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GrammarException($"GBNF grammar '{path}' cannot be read: {e.Message}", e);
+        }
+        try
+        {
+            return Parse(text, root);
+        }
+        catch (GrammarException e)
+        {
+            throw new GrammarException($"GBNF grammar '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Checks grammar text; throws <see cref="GrammarException"/> with the line of the first problem.</summary>
+    public static GbnfGrammar Parse(string text, string root = DefaultRoot)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        var rules = GbnfParser.Parse(text);
+        CheckDefinitions(rules, root);
+        CheckLeftRecursion(rules);
+        return new GbnfGrammar(text, root);
+    }
+
+    private static void CheckDefinitions(IReadOnlyList<GbnfRule> rules, string root)
+    {
+        var defined = new Dictionary<string, GbnfRule>();
+        foreach (var rule in rules)
+            if (!defined.TryAdd(rule.Name, rule))
+                throw new GrammarException(
+                    $"GBNF line {rule.Line}: rule '{rule.Name}' is already defined on line {defined[rule.Name].Line}");
+
+        foreach (var rule in rules)
+            foreach (var reference in References(rule.Body))
+                if (!defined.ContainsKey(reference.Name))
+                    throw new GrammarException($"GBNF line {reference.Line}: rule '{reference.Name}' is used but never defined");
+
+        if (!defined.ContainsKey(root))
+            throw new GrammarException($"GBNF line 1: the grammar has no '{root}' rule to start from");
+    }
+
+    /// <summary>
+    /// A rule is left-recursive when it can reach itself without consuming input; llama.cpp's sampler would loop,
+    /// so it refuses such grammars and we report the offending rule instead.
+    /// </summary>
+    private static void CheckLeftRecursion(IReadOnlyList<GbnfRule> rules)
+    {
+        var bodies = rules.ToDictionary(r => r.Name, r => r.Body);
+        var nullable = new HashSet<string>();
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            foreach (var rule in rules)
+                if (!nullable.Contains(rule.Name) && IsNullable(rule.Body, nullable))
+                    changed = nullable.Add(rule.Name);
+        }
+
+        var leftEdges = rules.ToDictionary(r => r.Name, r => LeftReferences(r.Body, nullable).Select(x => x.Name).ToHashSet());
+        var state = new Dictionary<string, bool>(); // false: on the current path, true: fully explored
+        foreach (var rule in rules)
+            Visit(rule.Name);
+
+        void Visit(string name)
+        {
+            if (state.TryGetValue(name, out bool done))
+            {
+                if (!done)
+                {
+                    var rule = rules.First(r => r.Name == name);
+                    throw new GrammarException(
+                        $"GBNF line {rule.Line}: rule '{name}' is left-recursive (it can reach itself before matching any character)");
+                }
+                return;
+            }
+            state[name] = false;
+            foreach (var next in leftEdges[name])
+                Visit(next);
+            state[name] = true;
+        }
+    }
+
+    private static bool IsNullable(GbnfNode node, HashSet<string> nullableRules) => node switch
+    {
+        GbnfChoice c => c.Options.Any(o => IsNullable(o, nullableRules)),
+        GbnfSequence s => s.Items.All(i => IsNullable(i, nullableRules)),
+        GbnfLiteral l => l.CodePoints.Count == 0,
+        GbnfRuleRef r => nullableRules.Contains(r.Name),
+        GbnfRepeat r => r.Min == 0 || IsNullable(r.Item, nullableRules),
+        _ => false,
+    };
+
+    /// <summary>Rule references that may be the first thing matched by <paramref name="node"/>.</summary>
+    private static IEnumerable<GbnfRuleRef> LeftReferences(GbnfNode node, HashSet<string> nullableRules)
+    {
+        switch (node)
+        {
+            case GbnfChoice c:
+                return c.Options.SelectMany(o => LeftReferences(o, nullableRules));
+            case GbnfSequence s:
+                var found = new List<GbnfRuleRef>();
+                foreach (var item in s.Items)
+                {
+                    found.AddRange(LeftReferences(item, nullableRules));
+                    if (!IsNullable(item, nullableRules))
+                        break;
+                }
+                return found;
+            case GbnfRuleRef r:
+                return [r];
+            case GbnfRepeat r:
+                return LeftReferences(r.Item, nullableRules);
+            default:
+                return [];
+        }
+    }
+
+    private static IEnumerable<GbnfRuleRef> References(GbnfNode node) => node switch
+    {
+        GbnfChoice c => c.Options.SelectMany(References),
+        GbnfSequence s => s.Items.SelectMany(References),
+        GbnfRuleRef r => [r],
+        GbnfRepeat r => References(r.Item),
+        _ => [],
+    };
+}
