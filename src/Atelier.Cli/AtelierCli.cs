@@ -29,6 +29,8 @@ public static class AtelierCli
             JsonOption,
             GenerateCommand.Build(services),
             ModelsCommand.Build(services),
+            TrainCommand.Build(services),
+            ExportCommand.Build(),
             BenchCommand.Build(services),
         };
         return root;

@@ -35,7 +35,10 @@ public static class TorchSharpRuntime
     /// <summary>Where the patched wrapper was loaded from, or null when no compatibility step was needed.</summary>
     public static string? PatchedWrapperPath { get; private set; }
 
-    /// <summary>Call before the first use of <c>torch</c>; cheap and idempotent.</summary>
+    /// <summary>
+    /// Call before the first use of <c>torch</c>; cheap and idempotent. This library's entry points
+    /// (<see cref="LlamaModel"/>, <see cref="TextTrainer"/>, <see cref="SafetensorsFile"/>) call it themselves.
+    /// </summary>
     public static void EnsureLoaded()
     {
         lock (Gate)
@@ -133,14 +136,7 @@ public static class TorchSharpRuntime
         return dir;
     }
 
-    private static string CacheRoot()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-            : xdg;
-        return Path.Combine(root, "atelier", "torchsharp-compat");
-    }
+    private static string CacheRoot() => Path.Combine(CachePaths.Root(), "torchsharp-compat");
 
     private static string CacheKey(string wrapper)
     {

@@ -25,9 +25,9 @@ public sealed record GbnfGrammar(string Text, string Root)
         {
             return Parse(text, root);
         }
-        catch (GrammarException e)
+        catch (GrammarException e) when (e.Message.StartsWith("GBNF ", StringComparison.Ordinal))
         {
-            throw new GrammarException($"GBNF grammar '{path}': {e.Message}", e);
+            throw new GrammarException($"GBNF grammar '{path}' {e.Message["GBNF ".Length..]}", e);
         }
     }
 
@@ -39,6 +39,7 @@ public sealed record GbnfGrammar(string Text, string Root)
         var rules = GbnfParser.Parse(text);
         CheckDefinitions(rules, root);
         CheckLeftRecursion(rules);
+        CheckEmptyRepetitions(rules);
         return new GbnfGrammar(text, root);
     }
 
@@ -65,7 +66,6 @@ public sealed record GbnfGrammar(string Text, string Root)
     /// </summary>
     private static void CheckLeftRecursion(IReadOnlyList<GbnfRule> rules)
     {
-        var bodies = rules.ToDictionary(r => r.Name, r => r.Body);
         var nullable = new HashSet<string>();
         for (bool changed = true; changed;)
         {
@@ -98,6 +98,38 @@ public sealed record GbnfGrammar(string Text, string Root)
             state[name] = true;
         }
     }
+
+    /// <summary>
+    /// llama.cpp rewrites <c>X*</c>, <c>X+</c> and <c>X{m,}</c> into a rule <c>R ::= X R | </c>, and rejects it as
+    /// left-recursive when X is a group or rule with an empty alternative, or is itself optional.
+    /// </summary>
+    private static void CheckEmptyRepetitions(IReadOnlyList<GbnfRule> rules)
+    {
+        var bodies = rules.ToDictionary(r => r.Name, r => r.Body);
+        foreach (var rule in rules)
+            if (Repeats(rule.Body).Any(r => r.Max is null && MayBeEmpty(r.Item)))
+                throw new GrammarException(
+                    $"GBNF line {rule.Line}: rule '{rule.Name}' repeats without limit an item that can match nothing, which llama.cpp rejects as left recursion");
+
+        bool MayBeEmpty(GbnfNode item) => item switch
+        {
+            GbnfChoice group => HasEmptyOption(group),
+            GbnfRuleRef reference => HasEmptyOption(bodies[reference.Name]),
+            GbnfRepeat repeat => repeat.Min == 0,
+            _ => false,
+        };
+
+        static bool HasEmptyOption(GbnfChoice choice) =>
+            choice.Options.Any(o => o.Items.All(i => i is GbnfLiteral { CodePoints.Count: 0 } or GbnfRepeat { Max: 0 }));
+    }
+
+    private static IEnumerable<GbnfRepeat> Repeats(GbnfNode node) => node switch
+    {
+        GbnfChoice c => c.Options.SelectMany(Repeats),
+        GbnfSequence s => s.Items.SelectMany(Repeats),
+        GbnfRepeat r => Repeats(r.Item).Prepend(r),
+        _ => [],
+    };
 
     private static bool IsNullable(GbnfNode node, HashSet<string> nullableRules) => node switch
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -42,9 +43,16 @@ internal sealed class GbnfParser
     internal const int MaxRepetitions = 2000;
 
     private readonly string _text;
+    private readonly List<int> _lineStarts = [0];
     private int _pos;
 
-    private GbnfParser(string text) => _text = text;
+    private GbnfParser(string text)
+    {
+        _text = text;
+        for (int i = 0; i < text.Length; i++)
+            if (text[i] == '\n')
+                _lineStarts.Add(i + 1);
+    }
 
     public static IReadOnlyList<GbnfRule> Parse(string text)
     {
@@ -142,7 +150,8 @@ internal sealed class GbnfParser
 
     private GbnfRepeat Repeat(List<GbnfNode> items, int min, int? max, string op)
     {
-        if (items.Count == 0)
+        // An empty literal leaves nothing for llama.cpp to repeat, and it rejects the grammar for that.
+        if (items.Count == 0 || items[^1] is GbnfLiteral { CodePoints.Count: 0 })
             throw Error($"'{op}' must follow an item");
         var item = items[^1];
         items.RemoveAt(items.Count - 1);
@@ -256,8 +265,9 @@ internal sealed class GbnfParser
                 default: throw Error($"unknown escape '\\{kind}'", _pos - 2);
             }
         }
-        var rune = Rune.GetRuneAt(_text, _pos);
-        _pos += rune.Utf16SequenceLength;
+        if (Rune.DecodeFromUtf16(_text.AsSpan(_pos), out var rune, out int length) != OperationStatus.Done)
+            throw Error("the text holds a broken UTF-16 surrogate pair");
+        _pos += length;
         return rune.Value;
     }
 
@@ -312,11 +322,8 @@ internal sealed class GbnfParser
 
     private int LineAt(int position)
     {
-        int line = 1;
-        for (int i = 0; i < position && i < _text.Length; i++)
-            if (_text[i] == '\n')
-                line++;
-        return line;
+        int index = _lineStarts.BinarySearch(position);
+        return index >= 0 ? index + 1 : ~index;
     }
 
     private GrammarException Error(string problem, int? position = null) =>
