@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Atelier.Cli.Commands;
 using Atelier.Models;
 using Atelier.Text;
@@ -46,9 +47,24 @@ public static class AtelierCli
             Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
             return UsageError;
         }
+        // Ctrl-C (or SIGTERM) cancels the command's token so that training can finish its step and write a checkpoint;
+        // a second one ends the process at once.
+        using var interrupt = new CancellationTokenSource();
+        PosixSignalContext? first = null;
+        void OnSignal(PosixSignalContext context)
+        {
+            if (first is not null) return;
+            first = context;
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parsed.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
+                interrupt.Token);
         }
         catch (Exception e) when (IsUsageError(e))
         {

@@ -27,10 +27,11 @@ public static class GgufExport
             new Dictionary<string, string> { ["general.source.checkpoint"] = Path.GetFileName(checkpointDirectory.TrimEnd('/')) });
     }
 
-    /// <summary>The tokenizer as GGUF metadata: characters as a SentencePiece-style vocabulary with byte fallback.</summary>
+    /// <summary>The tokenizer as GGUF metadata: characters as a SentencePiece-style vocabulary with byte fallback, BPE as GPT-2's.</summary>
     public static GgufVocabulary Vocabulary(ITextTokenizer tokenizer) => tokenizer switch
     {
         CharTokenizer chars => CharacterVocabulary(chars),
+        BpeTokenizer bpe => bpe.Bpe.ToGgufVocabulary(),
         _ => throw new ArgumentException($"exporting a '{tokenizer.Kind}' tokenizer to GGUF is not supported"),
     };
 

@@ -49,6 +49,7 @@ public static class TextTokenizer
         return kind switch
         {
             CharTokenizer.TypeName => CharTokenizer.FromJson(json, path),
+            Tokenizers.ByteLevelBpeTokenizer.TypeName => BpeTokenizer.FromJson(json),
             _ => throw new InvalidDataException($"Tokenizer file '{path}' has unsupported type '{kind ?? "(none)"}'."),
         };
     }

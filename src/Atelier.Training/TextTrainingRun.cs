@@ -147,8 +147,10 @@ public static class TextTrainingRun
                 if (vocab > all.VocabSize)
                     throw new ArgumentException($"--vocab {vocab} is larger than the data supports ({all.VocabSize} tokens: every character seen, plus special and byte tokens)");
                 return CharTokenizer.Build(documents, maxCharacters: vocab - fixedTokens);
+            case "bpe":
+                return BpeTokenizer.Train(documents, request.Vocab ?? 4096);
             default:
-                throw new ArgumentException($"--tokenizer {request.Tokenizer} is not supported here yet");
+                throw new ArgumentException($"--tokenizer must be char or bpe (got {request.Tokenizer})");
         }
     }
 

@@ -14,12 +14,14 @@ public sealed class GgufExportTests
 {
     static GgufExportTests() => NativeLibraryConfig.All.WithLogCallback((_, _) => { });
 
-    private static (string Checkpoint, CharTokenizer Tokenizer, List<string> HeldOut) TrainTiny(TempDirectory dir)
+    private static (string Checkpoint, ITextTokenizer Tokenizer, List<string> HeldOut) TrainTiny(TempDirectory dir, string kind)
     {
         var corpus = ChinesePoetryCorpus.Load(new ChinesePoetryOptions { MaxPoems = 1500 });
         var (train, heldOut) = corpus.Split(0.2);
         // Keep only the commoner characters so held-out text also exercises the byte fallback.
-        var tokenizer = CharTokenizer.Build(train.Select(d => d.Text), maxCharacters: 1200);
+        ITextTokenizer tokenizer = kind == "char"
+            ? CharTokenizer.Build(train.Select(d => d.Text), maxCharacters: 1200)
+            : BpeTokenizer.Train(train.Select(d => d.Text), 1500);
         var config = TransformerConfig.Preset("tiny", tokenizer.VocabSize) with { KvHeads = 2 };
         var options = new TrainingOptions
         {
@@ -33,11 +35,13 @@ public sealed class GgufExportTests
         return (checkpoint, tokenizer, lines);
     }
 
-    [Fact]
-    public void Llama_cpp_gives_the_trained_models_logits_and_tokenizes_like_training()
+    [Theory]
+    [InlineData("char")]
+    [InlineData("bpe")]
+    public void Llama_cpp_gives_the_trained_models_logits_and_tokenizes_like_training(string kind)
     {
         using var dir = new TempDirectory();
-        var (checkpoint, tokenizer, heldOutLines) = TrainTiny(dir);
+        var (checkpoint, tokenizer, heldOutLines) = TrainTiny(dir, kind);
         var gguf = System.IO.Path.Combine(dir.Path, "tiny.gguf");
         GgufExport.Export(checkpoint, gguf, GgmlType.F32);
 
@@ -53,7 +57,7 @@ public sealed class GgufExportTests
         var mismatches = heldOutLines.Where(line =>
             !weights.Tokenize(line, false, false, System.Text.Encoding.UTF8).Select(t => (int)t).SequenceEqual(tokenizer.Encode(line))).ToList();
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} lines tokenize differently, e.g. {mismatches.FirstOrDefault()}");
-        Assert.Contains(heldOutLines, line => tokenizer.Encode(line).Any(tokenizer.IsByte));
+        if (tokenizer is CharTokenizer chars) Assert.Contains(heldOutLines, line => chars.Encode(line).Any(chars.IsByte));
 
         // Logits: the same sequence through TorchSharp and through llama.cpp.
         var ids = tokenizer.Encode(heldOutLines[0], addBos: true).Take(40).ToArray();

@@ -69,8 +69,8 @@ public static class TrainTextCommand
                 },
             };
             var json = parse.GetValue(AtelierCli.JsonOption);
-            var result = json
-                ? TextTrainingRun.Run(request, null, cancellation)
+            var result = json ? TextTrainingRun.Run(request, null, cancellation)
+                : Console.IsErrorRedirected ? RunWithLogLines(request, cancellation)
                 : RunWithProgress(request, cancellation);
             if (json) CliOutput.WriteJson(result);
             else
@@ -84,12 +84,26 @@ public static class TrainTextCommand
         return command;
     }
 
+    /// <summary>Without a terminal: a plain line per tenth of the run and per evaluation, and nothing before training starts.</summary>
+    private static TextTrainingSummary RunWithLogLines(TextTrainingRequest request, CancellationToken cancellation)
+    {
+        int every = Math.Max(1, request.Options.MaxSteps / 10);
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (p.Step == 1 || p.Step % every == 0 || p.Step == p.TotalSteps)
+                Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s ETA {p.Eta:hh\\:mm\\:ss}");
+            if (p.Evaluation is { } e)
+                Console.Error.WriteLine($"step {p.Step}: held-out loss {e.Loss:F3}, perplexity {e.Perplexity:F1}");
+        });
+        return TextTrainingRun.Run(request, progress, cancellation);
+    }
+
     private static TextTrainingSummary RunWithProgress(TextTrainingRequest request, CancellationToken cancellation)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         TextTrainingSummary? summary = null;
         console.Progress()
-            .AutoClear(false)
+            .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {

@@ -1,9 +1,11 @@
 namespace Atelier.Text.Grammars;
 
 /// <summary>
-/// A GBNF grammar that has been checked before it reaches llama.cpp, which aborts or silently yields no sampler
-/// on malformed grammars. Checks: syntax (quotes, brackets, parentheses, escapes, repetitions), every referenced rule
-/// is defined exactly once, the root rule exists, and no rule is left-recursive (llama.cpp rejects those too).
+/// A GBNF grammar checked before it reaches llama.cpp, which on a malformed grammar yields no sampler or, for some
+/// (a repetition like <c>{3,2}</c>), exhausts memory. The syntax rules follow llama.cpp's parser (quotes, brackets,
+/// parentheses, escapes, repetitions); beyond them every referenced rule must be defined, the root rule must exist and
+/// no rule may be left-recursive. A few things llama.cpp lets pass are refused as near-certain mistakes: a rule defined
+/// twice (it would keep the last), an empty or reversed character class, a string literal running past its line.
 /// </summary>
 public sealed record GbnfGrammar(string Text, string Root)
 {
@@ -61,8 +63,8 @@ public sealed record GbnfGrammar(string Text, string Root)
     }
 
     /// <summary>
-    /// A rule is left-recursive when it can reach itself without consuming input; llama.cpp's sampler would loop,
-    /// so it refuses such grammars and we report the offending rule instead.
+    /// A rule is left-recursive when it can reach itself without consuming input. llama.cpp refuses the cases it
+    /// detects, and expanding the others would never finish, so every one is reported with the rule's line.
     /// </summary>
     private static void CheckLeftRecursion(IReadOnlyList<GbnfRule> rules)
     {
@@ -109,7 +111,8 @@ public sealed record GbnfGrammar(string Text, string Root)
         foreach (var rule in rules)
             if (Repeats(rule.Body).Any(r => r.Max is null && MayBeEmpty(r.Item)))
                 throw new GrammarException(
-                    $"GBNF line {rule.Line}: rule '{rule.Name}' repeats without limit an item that can match nothing, which llama.cpp rejects as left recursion");
+                    $"GBNF line {rule.Line}: rule '{rule.Name}' repeats without limit an item that can match nothing, "
+                    + "which llama.cpp rejects as left recursion");
 
         bool MayBeEmpty(GbnfNode item) => item switch
         {

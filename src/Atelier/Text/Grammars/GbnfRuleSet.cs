@@ -92,7 +92,7 @@ internal sealed class GbnfRuleSet
 
     public static string Join(params IEnumerable<string> items) => string.Join(" ", items.Where(i => i.Length > 0));
 
-    /// <summary>True when <paramref name="expression"/> is a single item: a name, literal, class or parenthesised group.</summary>
+    /// <summary>True when <paramref name="expression"/> is a single item: a name, literal, class or group.</summary>
     public static bool IsAtomic(string expression)
     {
         if (expression.Length == 0)

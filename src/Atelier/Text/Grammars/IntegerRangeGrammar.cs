@@ -47,7 +47,8 @@ internal static class IntegerRangeGrammar
                 int end = length;
                 while (end < highDigits && high >= Pow10(end + 1) - 1)
                     end++;
-                options.Add(GbnfRuleSet.Join("[1-9]", end == length ? AnyDigits(length - 1) : $"[0-9]{{{length - 1},{end - 1}}}"));
+                string rest = end == length ? AnyDigits(length - 1) : $"[0-9]{{{length - 1},{end - 1}}}";
+                options.Add(GbnfRuleSet.Join("[1-9]", rest));
                 length = end;
                 continue;
             }

@@ -92,16 +92,17 @@ internal static class NumberRangeGrammar
             long from = (low + unit - 1) / unit, to = high / unit;
             if (from > to)
                 continue;
-            string format = "D" + length.ToString(CultureInfo.InvariantCulture);
-            var body = IntegerRangeGrammar.FixedWidth(from.ToString(format, CultureInfo.InvariantCulture), to.ToString(format, CultureInfo.InvariantCulture));
+            var body = IntegerRangeGrammar.FixedWidth(Padded(from, length), Padded(to, length));
             options.Add(GbnfRuleSet.Join("\".\"", GbnfRuleSet.Group(body)));
         }
         return options.Count == 0 ? null : GbnfRuleSet.Group(options);
     }
 
     /// <summary>The fraction digits of a scaled value without trailing zeros ("500000" becomes "5").</summary>
-    private static string Significant(long scaled, int digits) =>
-        scaled.ToString("D" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture).TrimEnd('0');
+    private static string Significant(long scaled, int digits) => Padded(scaled, digits).TrimEnd('0');
+
+    private static string Padded(long value, int width) =>
+        value.ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
 
     /// <summary>Digit strings (at most <paramref name="digits"/> long, at least one digit) not below 0.<paramref name="limit"/>,
     /// having already matched the first <paramref name="matched"/> digits of the limit.</summary>
@@ -137,7 +138,12 @@ internal static class NumberRangeGrammar
         return matched == 0 ? group : GbnfRuleSet.Repeat(group, 0, 1);
     }
 
-    private static string Digits(char from, char to) => from == to ? $"\"{from}\"" : from == '0' && to == '9' ? "[0-9]" : $"[{from}-{to}]";
+    private static string Digits(char from, char to) => (from, to) switch
+    {
+        _ when from == to => $"\"{from}\"",
+        ('0', '9') => "[0-9]",
+        _ => $"[{from}-{to}]",
+    };
 
     private static string AnyFraction(int digits) => digits switch
     {

@@ -33,7 +33,8 @@ internal sealed partial class SchemaConverter
             tails[j] = shareTails && j < members.Count - 1 ? _rules.Define($"{hint}-rest", tail) : tail;
         }
         var starts = Enumerable.Range(0, lastFirst + 1)
-            .Select(first => new GbnfSequenceBuilder().Literal(members[first].Key).Item(members[first].Value).Item(tails[first + 1]))
+            .Select(first => new GbnfSequenceBuilder()
+                .Literal(members[first].Key).Item(members[first].Value).Item(tails[first + 1]))
             .ToList();
 
         var body = new GbnfSequenceBuilder().Literal("{");

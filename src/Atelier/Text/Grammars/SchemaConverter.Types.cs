@@ -9,8 +9,8 @@ internal sealed partial class SchemaConverter
     // skip lone UTF-16 surrogates, which parse as JSON text but not into a well-formed string. Raw non-ASCII is left
     // out on purpose: llama.cpp's grammar matcher decodes UTF-8 without checking continuation bytes, so with byte-level
     // tokens a model could emit a lead byte plus an ASCII byte (even '"') that the grammar takes for one character.
-    private const string CharBody =
-        "[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))";
+    private const string CharBody = "[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" "
+        + "([0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))";
 
     // minLength is checked by validators in characters or even grapheme clusters; a combining mark or a CR LF pair
     // joins with what precedes it. Printable ASCII and the escapes other than \r and \u never join with their
@@ -49,7 +49,8 @@ internal sealed partial class SchemaConverter
         const string day31 = "(\"0\" [1-9] | [12] [0-9] | \"3\" [01])", day30 = "(\"0\" [1-9] | [12] [0-9] | \"30\")";
         const string day28 = "(\"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8])"; // February 29th would need the year's leap status
         string Date() => _rules.Define("date",
-            $"[1-9] [0-9]{{3}} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" {day31} | (\"0\" [469] | \"11\") \"-\" {day30} | \"02-\" {day28})");
+            $"[1-9] [0-9]{{3}} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" {day31} "
+            + $"| (\"0\" [469] | \"11\") \"-\" {day30} | \"02-\" {day28})");
         string Time() => _rules.Define("time",
             $"{hour} \":\" [0-5] [0-9] \":\" [0-5] [0-9] (\".\" [0-9]{{1,3}})? (\"Z\" | [+-] {hour} \":\" [0-5] [0-9])");
         return format switch
@@ -57,7 +58,8 @@ internal sealed partial class SchemaConverter
             "date" => Quoted("date-string", Date()),
             "time" => Quoted("time-string", Time()),
             "date-time" => Quoted("date-time-string", $"{Date()} \"T\" {Time()}"),
-            "uuid" => Quoted("uuid-string", "[0-9a-f]{8} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{12}"),
+            "uuid" => Quoted("uuid-string",
+                "[0-9a-f]{8} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{4} \"-\" [0-9a-f]{12}"),
             _ => throw Fail($"uses format '{format}', which is unsupported (supported: date, time, date-time, uuid)"),
         };
 
@@ -66,7 +68,9 @@ internal sealed partial class SchemaConverter
 
     private string IntegerValue(JsonElement schema)
     {
-        if (schema.TryGetProperty("multipleOf", out var multipleOf) && !(multipleOf.TryGetDecimal(out var m) && m > 0 && 1 % m == 0))
+        // multipleOf 1 (or 0.5, 0.25, ...) holds for every integer; any other divisor is beyond a digit grammar.
+        if (schema.TryGetProperty("multipleOf", out var multipleOf)
+            && !(multipleOf.TryGetDecimal(out var divisor) && divisor > 0 && 1 % divisor == 0))
             throw Fail($"uses multipleOf {multipleOf.GetRawText()} on an integer, which is unsupported");
         var (lowBound, lowExclusive) = Bound(schema, "minimum", "exclusiveMinimum", lower: true);
         var (highBound, highExclusive) = Bound(schema, "maximum", "exclusiveMaximum", lower: false);
@@ -89,7 +93,7 @@ internal sealed partial class SchemaConverter
         };
         return _rules.Define(name, string.Join(" | ", options));
 
-        static string Name(long value) => value < 0 ? "m" + (-value).ToString(CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+        static string Name(long value) => (value < 0 ? "m" : "") + Math.Abs(value).ToString(CultureInfo.InvariantCulture);
     }
 
     private string NumberValue(JsonElement schema, string hint)
@@ -123,7 +127,8 @@ internal sealed partial class SchemaConverter
     /// The tighter of the inclusive and exclusive bound on one side. Draft 4's boolean exclusiveMinimum/Maximum, which
     /// makes minimum/maximum exclusive, is honoured too.
     /// </summary>
-    private (decimal? Value, bool Exclusive) Bound(JsonElement schema, string inclusiveKeyword, string exclusiveKeyword, bool lower)
+    private (decimal? Value, bool Exclusive) Bound(
+        JsonElement schema, string inclusiveKeyword, string exclusiveKeyword, bool lower)
     {
         decimal? inclusive = schema.TryGetProperty(inclusiveKeyword, out var i) ? Number(i, inclusiveKeyword) : null;
         bool draft4Exclusive = schema.TryGetProperty(exclusiveKeyword, out var e) && e.ValueKind == JsonValueKind.True;
@@ -150,7 +155,8 @@ internal sealed partial class SchemaConverter
     {
         if (!schema.TryGetProperty(keyword, out var value))
             return null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var count) || count < 0 || count != decimal.Floor(count))
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDecimal(out var count)
+            || count < 0 || count != decimal.Floor(count))
             throw Fail($"has '{keyword}' that is not a non-negative integer");
         // Grammar repetitions are bounded by llama.cpp; larger counts could never be generated in practice anyway.
         if (count > GbnfParser.MaxRepetitions)

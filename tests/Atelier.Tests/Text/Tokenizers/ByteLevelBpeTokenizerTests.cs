@@ -54,7 +54,7 @@ public sealed class ByteLevelBpeTokenizerTests(TokenizerCorpus corpus, ITestOutp
         Assert.Equal((tokenizer.VocabSize - 1, tokenizer.VocabSize - 1), (tokenizer.Bos, tokenizer.Eos));
         Assert.True(tokenizer.IsSpecial(tokenizer.Eos));
         Assert.Equal(tokenizer.VocabSize - 1, Enumerable.Range(0, tokenizer.VocabSize).Count(id => !tokenizer.IsSpecial(id)));
-        // The training text has the poems often enough that whole Chinese characters (3 bytes) become tokens.
+        // The poems are in the training text often enough for tokens of whole Chinese words to form.
         Assert.Contains(tokenizer.Tokens, t => Encoding.UTF8.GetString(ByteLevelAlphabet.TryDecode(t)!) == "明月");
     }
 
@@ -151,7 +151,7 @@ public sealed class ByteLevelBpeTokenizerTests(TokenizerCorpus corpus, ITestOutp
     }
 
     [Fact]
-    public void GptTwoEncodesKnownText()
+    public void Gpt2EncodesAsOpenAisEncoderDoes()
     {
         // Ids from OpenAI's GPT-2 encoder for this sentence.
         Assert.Equal([15496, 11, 995, 0, 314, 1101, 257, 1332, 13], corpus.Gpt2.Encode("Hello, world! I'm a test."));

@@ -53,10 +53,12 @@ public sealed class TokenizerCorpus
     public TokenizerCorpus()
     {
         var sentences = BrownCorpus.Sentences();
-        // Whole files are held out (every tenth), so no held-out sentence shares a document with the training text.
-        bool HeldOutFile(string file) => file[2..] is var number && int.Parse(number, CultureInfo.InvariantCulture) % 10 == 0;
+        // Whole files are held out (every tenth), so no held-out sentence shares a document with the training text,
+        // which is the odd-numbered files: half the corpus is plenty for 2,000 tokens and keeps the tests quick.
+        static int Number(string file) => int.Parse(file.AsSpan(2), CultureInfo.InvariantCulture);
+        bool HeldOutFile(string file) => Number(file) % 10 == 0;
 
-        var training = sentences.Where(s => !HeldOutFile(s.File)).Select(s => s.Sentence).ToList();
+        var training = sentences.Where(s => Number(s.File) % 2 == 1).Select(s => s.Sentence).ToList();
         var random = new Random(20240315);
         for (int repeat = 0; repeat < 200; repeat++) training.AddRange(Poems.Take(20));
         for (int i = 0; i < 2000; i++) training.Add(NumberLine(random));
@@ -67,6 +69,7 @@ public sealed class TokenizerCorpus
         heldOut.AddRange(Poems.Skip(20));
         for (int i = 0; i < 12; i++) heldOut.Add(Poems[i].Split('，')[0] + "，" + Poems[(i * 7 + 3) % Poems.Length].Split('，')[1]);
         for (int i = 0; i < 40; i++) heldOut.Add(NumberLine(random));
+        heldOut.RemoveAll(seen.Contains);
 
         var brown = sentences.Where(s => HeldOutFile(s.File)).Select(s => s.Sentence).ToArray();
         while (heldOut.Count < HeldOutCount)
