@@ -32,6 +32,16 @@ def rotate(x, cos, sin):
     return torch.stack([even * c - odd * s, even * s + odd * c], dim=-1).view(b, t, h, d)
 
 
+def attention(q, k, v):
+    # Debian's PyTorch 1.13 predates the fused kernel; the explicit form computes the same thing (nanoGPT's slow path).
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    t = q.shape[-2]
+    scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~torch.ones(t, t, dtype=torch.bool).tril(), float("-inf"))
+    return scores.softmax(-1) @ v
+
+
 class Block(nn.Module):
     def __init__(self, dim, heads, kv_heads, ff, eps):
         super().__init__()
@@ -55,7 +65,7 @@ class Block(nn.Module):
         if self.kv_heads < self.heads:
             k = k.repeat_interleave(self.heads // self.kv_heads, dim=1)
             v = v.repeat_interleave(self.heads // self.kv_heads, dim=1)
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y = attention(q, k, v)
         x = x + self.wo(y.transpose(1, 2).contiguous().view(b, t, -1))
         h = self.ffn_norm(x)
         return x + self.w2(F.silu(self.w1(h)) * self.w3(h))

@@ -25,6 +25,13 @@ public static class GgufExport
         name ??= Path.GetFileName(Path.GetFullPath(checkpointDirectory).TrimEnd('/'));
         LlamaGgufWriter.Write(outputPath, name, hp, Vocabulary(tokenizer), tensors, type, chatTemplate: null,
             new Dictionary<string, string> { ["general.source.checkpoint"] = Path.GetFileName(checkpointDirectory.TrimEnd('/')) });
+        // The copying check travels with the model: the index itself, or the description of the data to rebuild it from.
+        var stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, Path.GetFileNameWithoutExtension(outputPath));
+        foreach (var file in new[] { CopyIndexes.FileName, TrainingData.FileName })
+        {
+            var source = Path.Combine(checkpointDirectory, file);
+            if (File.Exists(source)) File.Copy(source, $"{stem}.{file}", overwrite: true);
+        }
     }
 
     /// <summary>The tokenizer as GGUF metadata: characters as a SentencePiece-style vocabulary with byte fallback, BPE as GPT-2's.</summary>

@@ -50,6 +50,7 @@ public static class TextTrainingRun
             status?.Invoke("loading data");
             var corpus = LoadCorpus(request);
             var (trainDocs, heldOutDocs) = corpus.Split(request.HeldOut);
+            if (!request.Resume) TrainingData.Describe(request).Save(Path.Combine(output, TrainingData.FileName));
             if (request.Resume)
             {
                 trainer = TextTrainer.Resume(output, request.Options);
@@ -71,6 +72,11 @@ public static class TextTrainingRun
             status?.Invoke("training");
             var result = trainer.Train(train, heldOut, progress, cancellation);
             LossCurve.TryWrite(output);
+            if (result.Completed)
+            {
+                status?.Invoke("indexing the training text for the copying check");
+                CopyIndexes.Build(trainDocs).Save(Path.Combine(output, CopyIndexes.FileName));
+            }
             return new TextTrainingSummary(result.Step, result.Completed, result.LastLoss, result.LastEvaluation, output,
                 trainer.Model.Config.ParameterCount(), trainDocs.Count, heldOutDocs.Count, train.Count,
                 trainer.Tokenizer.VocabSize, clock.Elapsed.TotalSeconds);
@@ -108,7 +114,7 @@ public static class TextTrainingRun
         return created;
     }
 
-    private static TextCorpus LoadCorpus(TextTrainingRequest request)
+    public static TextCorpus LoadCorpus(TextTrainingRequest request)
     {
         var source = request.Data ?? throw new ArgumentException("--data is required: a folder, a .jsonl file, or chinese-poetry");
         TextCorpus corpus;

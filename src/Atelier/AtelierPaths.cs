@@ -14,17 +14,17 @@ public static class AtelierPaths
 
     public static string Models => Path.Combine(Home, "models");
 
-    /// <summary>The models that ship inside the repository (<c>models/</c>), found by walking up from the program.</summary>
-    public static string? EmbeddedModels
+    /// <summary>The models that ship inside the repository (<c>models/</c>).</summary>
+    public static string? EmbeddedModels => FromEnvironment("ATELIER_EMBEDDED_MODELS")
+        ?? (RepositoryRoot is { } root && Directory.Exists(Path.Combine(root, "models")) ? Path.Combine(root, "models") : null);
+
+    /// <summary>The checkout Atelier runs from (the folder with the <c>atelier</c> launcher), found by walking up from the program.</summary>
+    public static string? RepositoryRoot
     {
         get
         {
-            if (FromEnvironment("ATELIER_EMBEDDED_MODELS") is { } configured) return configured;
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "models");
-                if (File.Exists(Path.Combine(dir.FullName, "atelier")) && Directory.Exists(candidate)) return candidate;
-            }
+                if (File.Exists(Path.Combine(dir.FullName, "atelier")) && Directory.Exists(Path.Combine(dir.FullName, "src"))) return dir.FullName;
             return null;
         }
     }

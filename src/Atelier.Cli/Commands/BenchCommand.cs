@@ -8,5 +8,6 @@ public static class BenchCommand
     public static Command Build(IServiceProvider services) => new("bench", "Benchmarks: Atelier against a peer, measured in the same run")
     {
         TextBenchCommand.Build(services),
+        TrainBenchCommand.Build(),
     };
 }

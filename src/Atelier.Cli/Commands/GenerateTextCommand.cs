@@ -1,6 +1,10 @@
 using System.CommandLine;
 using Atelier.Text;
+using Atelier.Models;
+using Atelier.Text.Gguf;
 using Atelier.Text.Grammars;
+using Atelier.Text.Poetry;
+using Atelier.Text.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -13,7 +17,7 @@ public static class GenerateTextCommand
 
     public static Command Build(IServiceProvider services)
     {
-        var prompt = new Argument<string>("prompt") { Description = "The text to continue (or the user message with --chat)" };
+        var prompt = new Argument<string?>("prompt") { Description = "The text to continue (or the user message with --chat)", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string?>("--model", "-m") { Description = "Model name (see: atelier models list) or path to a .gguf file; default: the embedded model" };
         var chat = new Option<bool>("--chat") { Description = "Render the prompt through the model's own chat template" };
         var system = new Option<string?>("--system") { Description = "System message (implies --chat)" };
@@ -30,16 +34,23 @@ public static class GenerateTextCommand
         var grammar = new Option<string?>("--grammar") { Description = "GBNF grammar file that constrains the output" };
         var jsonSchema = new Option<string?>("--json-schema") { Description = "JSON schema file; the output is valid JSON of that schema" };
         var logProbs = new Option<int>("--logprobs") { Description = "Record each token's log-probability and the K most likely alternatives" };
+        var form = new Option<string?>("--form") { Description = "Classical Chinese poem form, enforced while decoding: wujue, qijue, wulv or qilv" };
+        var rhyme = new Option<bool>("--rhyme") { Description = "With --form: the even lines end in one rhyme group" };
+        var title = new Option<string?>("--title") { Description = "Poem title; the prompt becomes 《title》author and a new line" };
+        var author = new Option<string?>("--author") { Description = "With --title: the poet named after the title" };
 
         var command = new Command("text", "Generate text with a GGUF model through llama.cpp")
         {
             prompt, model, chat, system, maxTokens, temperature, topK, topP, minP, repeatPenalty, stop, seed, threads,
-            context, grammar, jsonSchema, logProbs,
+            context, grammar, jsonSchema, logProbs, form, rhyme, title, author,
         };
         command.SetAction((parse, cancellation) =>
         {
-            if (parse.GetValue(grammar) is not null && parse.GetValue(jsonSchema) is not null)
-                throw new UsageException("use either --grammar or --json-schema, not both");
+            var constraints = new[] { parse.GetValue(grammar), parse.GetValue(jsonSchema), parse.GetValue(form) }.Count(c => c is not null);
+            if (constraints > 1) throw new UsageException("use only one of --grammar, --json-schema and --form");
+            if (parse.GetValue(rhyme) && parse.GetValue(form) is null) throw new UsageException("--rhyme needs --form");
+            var poemForm = parse.GetValue(form) is { } formName ? PoemForm.Parse(formName) : null;
+            var modelPath = poemForm is not null ? services.GetRequiredService<ModelCatalog>().Resolve(parse.GetValue(model)).Path : null;
             var options = new TextGenerationOptions
             {
                 MaxTokens = parse.GetValue(maxTokens),
@@ -53,9 +64,17 @@ public static class GenerateTextCommand
                 Threads = parse.GetValue(threads),
                 Context = parse.GetValue(context),
                 LogProbs = parse.GetValue(logProbs),
-                Grammar = LoadGrammar(parse.GetValue(grammar), parse.GetValue(jsonSchema)),
+                Grammar = poemForm is not null
+                    ? PoemFormGrammar.Build(poemForm, parse.GetValue(rhyme) ? RhymeTable.Load().Restrict(ModelCharacters(modelPath!)) : null)
+                    : LoadGrammar(parse.GetValue(grammar), parse.GetValue(jsonSchema)),
             }.Validate();
-            var text = parse.GetValue(prompt)!;
+            var text = (parse.GetValue(prompt), parse.GetValue(title)) switch
+            {
+                ({ } p, null) => p,
+                (null, { } t) => PoemFormGrammar.Prompt(t, parse.GetValue(author)),
+                (null, null) => throw new UsageException("give a prompt, or --title for a poem"),
+                _ => throw new UsageException("give either a prompt or --title, not both"),
+            };
             var systemMessage = parse.GetValue(system);
             var request = parse.GetValue(chat) || systemMessage is not null
                 ? TextRequest.Chat(parse.GetValue(model), text, systemMessage, options)
@@ -74,18 +93,26 @@ public static class GenerateTextCommand
         return JsonSchemaGrammar.FromSchema(File.ReadAllText(schemaFile));
     }
 
+    private static IEnumerable<char> ModelCharacters(string path) =>
+        (GgufFile.Read(path).Get<string[]>("tokenizer.ggml.tokens") ?? []).Where(t => t.Length == 1).Select(t => t[0]);
+
     private static int Run(TextGenerator generator, TextRequest request, bool json, CancellationToken cancellation)
     {
         var stdout = Console.Out;
         var result = generator.Generate(request, json ? null : chunk => { stdout.Write(chunk.Text); stdout.Flush(); }, cancellation);
+        var copying = CopyIndexes.ForModel(result.Model.Path)?.Find(result.Text);
         if (json)
         {
-            CliOutput.WriteJson(TextResultJson.From(result));
+            CliOutput.WriteJson(TextResultJson.From(result, copying));
             return 0;
         }
         stdout.WriteLine();
         var t = result.Timings;
         CliOutput.Note($"seed {result.Seed} · {t.GeneratedTokens} tokens · {t.DecodeTokensPerSecond:F1} tok/s · finish: {result.FinishReason} · model {result.Model.Name}");
+        if (copying is not null)
+            CliOutput.Note(copying.Longest is { } span
+                ? $"copying check: longest span found in the training text: {span.Length} characters \"{span.Text}\" from {span.DocumentId}; {copying.CopiedLines}/{copying.Lines} lines copied verbatim"
+                : $"copying check: no span of the training text found; 0/{copying.Lines} lines copied");
         if (request.Options.LogProbs > 0) WriteLogProbTable(result);
         return 0;
     }

@@ -1,4 +1,5 @@
 using Atelier.Text;
+using Atelier.Text.Copying;
 
 namespace Atelier.Cli.Commands;
 
@@ -12,9 +13,10 @@ public sealed record TextResultJson(
     int GeneratedTokens,
     object Timings,
     object Model,
-    IReadOnlyList<object> Tokens)
+    IReadOnlyList<object> Tokens,
+    object? Copying)
 {
-    public static TextResultJson From(TextResult r) => new(
+    public static TextResultJson From(TextResult r, CopyReport? copying = null) => new(
         r.Text, r.FinishReason, r.Seed, r.Prompt, r.Timings.PromptTokens, r.Timings.GeneratedTokens,
         new
         {
@@ -32,5 +34,12 @@ public sealed record TextResultJson(
             bytes = t.Bytes.Select(b => (int)b).ToArray(),
             logprob = t.LogProb,
             alternatives = t.Alternatives?.Select(a => new { id = a.Id, text = a.Text, logprob = a.LogProb }).ToArray(),
-        }).ToList());
+        }).ToList(),
+        copying is null ? null : new
+        {
+            longest_span = copying.Longest is { } s ? new { length = s.Length, text = s.Text, source = s.DocumentId } : null,
+            lines = copying.Lines,
+            copied_lines = copying.CopiedLines,
+            copied_line_share = Math.Round(copying.CopiedLineShare, 4),
+        });
 }

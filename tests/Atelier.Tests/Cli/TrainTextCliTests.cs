@@ -38,9 +38,13 @@ public sealed class TrainTextCliTests : IDisposable
 
         var gguf = Path.Combine(_root, "model.gguf");
         Assert.Equal(0, CliRunner.Run(_root, "export", "gguf", output, gguf, "--type", "f16").ExitCode);
+        Assert.True(File.Exists(Path.Combine(_root, "model.copy-index.bin")));
         var generated = CliRunner.Run(_root, "generate", "text", "the river", "--model", gguf, "-n", "20", "--seed", "1", "--json");
         Assert.True(generated.ExitCode == 0, generated.Stderr);
-        Assert.Equal(20, JsonDocument.Parse(generated.Stdout).RootElement.GetProperty("generated_tokens").GetInt32());
+        var result = JsonDocument.Parse(generated.Stdout).RootElement;
+        Assert.Equal(20, result.GetProperty("generated_tokens").GetInt32());
+        // Every word of the tiny corpus is in the training text, so the copying check finds spans of it.
+        Assert.True(result.GetProperty("copying").GetProperty("longest_span").GetProperty("length").GetInt32() >= 4);
     }
 
     [Fact]
