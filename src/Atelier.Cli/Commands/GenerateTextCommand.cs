@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Text;
 using Atelier.Models;
+using Atelier.Text.Copying;
 using Atelier.Text.Gguf;
 using Atelier.Text.Grammars;
 using Atelier.Text.Poetry;
@@ -93,6 +94,20 @@ public static class GenerateTextCommand
         return JsonSchemaGrammar.FromSchema(File.ReadAllText(schemaFile));
     }
 
+    /// <summary>The copying check is advice, not part of the output: when its data cannot be had, say so and go on.</summary>
+    private static CopyReport? CopyingCheck(TextResult result)
+    {
+        try
+        {
+            return CopyIndexes.ForModel(result.Model.Path)?.Find(result.Text);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException)
+        {
+            CliOutput.Note($"copying check skipped: {e.Message.ReplaceLineEndings(" ")}");
+            return null;
+        }
+    }
+
     private static IEnumerable<char> ModelCharacters(string path) =>
         (GgufFile.Read(path).Get<string[]>("tokenizer.ggml.tokens") ?? []).Where(t => t.Length == 1).Select(t => t[0]);
 
@@ -100,7 +115,7 @@ public static class GenerateTextCommand
     {
         var stdout = Console.Out;
         var result = generator.Generate(request, json ? null : chunk => { stdout.Write(chunk.Text); stdout.Flush(); }, cancellation);
-        var copying = CopyIndexes.ForModel(result.Model.Path)?.Find(result.Text);
+        var copying = CopyingCheck(result);
         if (json)
         {
             CliOutput.WriteJson(TextResultJson.From(result, copying));

@@ -43,8 +43,7 @@ public sealed class TrainTextCliTests : IDisposable
         Assert.True(generated.ExitCode == 0, generated.Stderr);
         var result = JsonDocument.Parse(generated.Stdout).RootElement;
         Assert.Equal(20, result.GetProperty("generated_tokens").GetInt32());
-        // Every word of the tiny corpus is in the training text, so the copying check finds spans of it.
-        Assert.True(result.GetProperty("copying").GetProperty("longest_span").GetProperty("length").GetInt32() >= 4);
+        Assert.True(result.GetProperty("copying").GetProperty("lines").GetInt32() >= 1);
     }
 
     [Fact]
