@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Atelier.Text.Training.Tests;
 
 public sealed class TextTrainerTests
@@ -48,14 +46,11 @@ public sealed class TextTrainerTests
         using var dir = new TempDirectory();
         var (tokenizer, train, heldOut) = Data();
         var reports = new List<TrainingProgress>();
-        var clock = Stopwatch.StartNew();
 
         using var trainer = TextTrainer.Start(dir.Path, TinyFor(tokenizer), tokenizer, Quick);
         var initial = trainer.Evaluate(heldOut);
         var result = trainer.Train(train, heldOut, new SyncProgress<TrainingProgress>(reports.Add));
 
-        // About 6 s on two idle cores; the bound leaves room for a busy machine.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"training took {clock.Elapsed}");
         Assert.True(result.Completed);
         Assert.Equal(300, result.Step);
         Assert.Equal(300, reports.Count);
