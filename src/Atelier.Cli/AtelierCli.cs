@@ -42,7 +42,7 @@ public static class AtelierCli
     {
         using var provider = new ServiceCollection().AddAtelierText().BuildServiceProvider();
         var root = Build(provider);
-        var parsed = root.Parse(args);
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0)
         {
             Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
