@@ -33,6 +33,7 @@ public static class AtelierCli
             TrainCommand.Build(services),
             ExportCommand.Build(),
             EvalCommand.Build(services),
+            ServeCommand.Build(),
             BenchCommand.Build(services),
         };
         return root;
