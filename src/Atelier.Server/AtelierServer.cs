@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace Atelier.Server;
 
@@ -20,9 +21,18 @@ public static class AtelierServer
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAtelierText();
         builder.Services.AddSingleton<ModelGate>();
+        builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ServerMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            // Every scrape sees the latest values; a cache would hide what a request just changed.
+            .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGet("/healthz", () => Microsoft.AspNetCore.Http.Results.Text("ok"));
+        // Ready when the models can be listed: the catalog's folders are readable.
+        app.MapGet("/readyz", (Atelier.Models.ModelCatalog catalog) => Microsoft.AspNetCore.Http.Results.Text($"ready: {catalog.Entries().Count} models"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenAi();
         return app;
     }

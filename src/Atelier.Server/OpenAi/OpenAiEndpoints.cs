@@ -27,14 +27,29 @@ public static class OpenAiEndpoints
                 owned_by = e.Source == ModelSource.Embedded ? "atelier" : "user",
             }),
         }));
-        app.MapPost("/v1/chat/completions", (HttpContext http, TextGenerator generator, ModelCatalog catalog, ModelGate gate) =>
-            Handle(http, generator, catalog, gate, chat: true));
-        app.MapPost("/v1/completions", (HttpContext http, TextGenerator generator, ModelCatalog catalog, ModelGate gate) =>
-            Handle(http, generator, catalog, gate, chat: false));
+        app.MapPost("/v1/chat/completions", (HttpContext http, TextGenerator generator, ModelCatalog catalog, ModelGate gate, ServerMetrics metrics) =>
+            Handle(http, new Generation(generator, gate, metrics), catalog, chat: true));
+        app.MapPost("/v1/completions", (HttpContext http, TextGenerator generator, ModelCatalog catalog, ModelGate gate, ServerMetrics metrics) =>
+            Handle(http, new Generation(generator, gate, metrics), catalog, chat: false));
         return app;
     }
 
-    private static async Task Handle(HttpContext http, TextGenerator generator, ModelCatalog catalog, ModelGate gate, bool chat)
+    /// <summary>The services one generation needs: the pipeline, the per-model turn-taking, and the metrics.</summary>
+    private sealed record Generation(TextGenerator Generator, ModelGate Gate, ServerMetrics Metrics)
+    {
+        public Task<TextResult> RunAsync(string name, string path, TextRequest request, Action<TextChunk>? onChunk, CancellationToken cancellation)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            return Gate.RunAsync(path, () =>
+            {
+                var result = Generator.Generate(request, onChunk, cancellation);
+                Metrics.Generated(name, result.Timings.GeneratedTokens, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                return result;
+            }, cancellation);
+        }
+    }
+
+    private static async Task Handle(HttpContext http, Generation generation, ModelCatalog catalog, bool chat)
     {
         var cancellation = http.RequestAborted;
         try
@@ -48,8 +63,8 @@ public static class OpenAiEndpoints
             if (request.Messages is not null && !HasChatTemplate(path)) request = request with { Messages = null };
             var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
             var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            if (request.Stream) await Stream(http, generator, gate, request, name, path, id, created, chat, cancellation);
-            else await Complete(http, generator, gate, request, name, path, id, created, chat, cancellation);
+            if (request.Stream) await Stream(http, generation, request, name, path, id, created, chat, cancellation);
+            else await Complete(http, generation, request, name, path, id, created, chat, cancellation);
         }
         catch (OpenAiError e)
         {
@@ -90,12 +105,12 @@ public static class OpenAiEndpoints
     private static TextRequest ToTextRequest(GenerationRequest r, string path, int choice) =>
         new(path, r.Prompt, r.Options with { Seed = r.Options.Seed is { } s ? unchecked(s + (uint)choice) : null }) { Messages = r.Messages };
 
-    private static async Task Complete(HttpContext http, TextGenerator generator, ModelGate gate, GenerationRequest request,
+    private static async Task Complete(HttpContext http, Generation generation, GenerationRequest request,
         string name, string path, string id, long created, bool chat, CancellationToken cancellation)
     {
         var results = new List<TextResult>();
         for (int i = 0; i < request.Choices; i++)
-            results.Add(await gate.RunAsync(path, () => generator.Generate(ToTextRequest(request, path, i), cancellation: cancellation), cancellation));
+            results.Add(await generation.RunAsync(name, path, ToTextRequest(request, path, i), null, cancellation));
         int promptTokens = results[0].Timings.PromptTokens, completionTokens = results.Sum(r => r.Timings.GeneratedTokens);
         object body = chat
             ? new
@@ -122,7 +137,7 @@ public static class OpenAiEndpoints
         await Results.Json(body, Json).ExecuteAsync(http);
     }
 
-    private static async Task Stream(HttpContext http, TextGenerator generator, ModelGate gate, GenerationRequest request,
+    private static async Task Stream(HttpContext http, Generation generation, GenerationRequest request,
         string name, string path, string id, long created, bool chat, CancellationToken cancellation)
     {
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
@@ -134,12 +149,12 @@ public static class OpenAiEndpoints
                 {
                     int index = i;
                     if (chat) events.Writer.TryWrite(ChatChunk(id, created, name, index, new { role = "assistant", content = "" }, null, null));
-                    var result = await gate.RunAsync(path, () => generator.Generate(ToTextRequest(request, path, index), chunk =>
+                    var result = await generation.RunAsync(name, path, ToTextRequest(request, path, index), chunk =>
                         events.Writer.TryWrite(chat
                             ? ChatChunk(id, created, name, index, new { content = chunk.Text },
                                 request.LogProbs ? new { content = new[] { ChatLogProb(chunk.Token) } } : null, null)
                             : new { id, @object = "text_completion", created, model = name, choices = new[] { new { text = chunk.Text, index, logprobs = (object?)null, finish_reason = (string?)null } } }),
-                        cancellation), cancellation);
+                        cancellation);
                     events.Writer.TryWrite(chat
                         ? ChatChunk(id, created, name, index, new { }, null, FinishReasonOf(result))
                         : new { id, @object = "text_completion", created, model = name, choices = new[] { new { text = "", index, logprobs = (object?)null, finish_reason = (string?)FinishReasonOf(result) } } });

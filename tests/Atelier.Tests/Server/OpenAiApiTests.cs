@@ -121,6 +121,25 @@ public sealed class OpenAiApiTests : IAsyncLifetime
         Assert.Equal(5, body.GetProperty("choices")[0].GetProperty("logprobs").GetProperty("tokens").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Metrics_show_requests_and_tokens_moving()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
+        Assert.StartsWith("ready", await http.GetStringAsync("/readyz"));
+        static double Total(string scrape, string metric) => scrape.Split('\n')
+            .Where(l => l.StartsWith(metric) && !l.StartsWith("#"))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+        await Chat(TestModels.Ascii).CompleteChatAsync([new UserChatMessage("warm up")], new ChatCompletionOptions { MaxOutputTokenCount = 2, Seed = 1 });
+        var before = await http.GetStringAsync("/metrics");
+        await Chat(TestModels.Ascii).CompleteChatAsync([new UserChatMessage("count me")], new ChatCompletionOptions { MaxOutputTokenCount = 6, Seed = 1 });
+        var after = await http.GetStringAsync("/metrics");
+
+        Assert.Equal(6, Total(after, "atelier_text_tokens_generated_total") - Total(before, "atelier_text_tokens_generated_total"));
+        Assert.Equal(1, Total(after, "atelier_text_generations_total") - Total(before, "atelier_text_generations_total"));
+        Assert.True(Total(after, "http_server_request_duration_seconds_count") > Total(before, "http_server_request_duration_seconds_count"));
+    }
+
     [Theory]
     [InlineData("/v1/chat/completions", "not json", 400, null)]
     [InlineData("/v1/chat/completions", "[1,2]", 400, null)]
