@@ -9,5 +9,6 @@ public static class BenchCommand
     {
         TextBenchCommand.Build(services),
         TrainBenchCommand.Build(),
+        ServeBenchCommand.Build(services),
     };
 }
