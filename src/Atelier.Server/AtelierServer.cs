@@ -20,7 +20,7 @@ public static class AtelierServer
         builder.WebHost.UseUrls(url);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddAtelierText();
-        builder.Services.AddSingleton<ModelGate>();
+        builder.Services.AddSingleton(_ => new ModelGate());
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ServerMetrics.MeterName)

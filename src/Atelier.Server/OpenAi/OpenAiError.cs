@@ -11,7 +11,19 @@ public sealed class OpenAiError(int status, string message, string? param = null
     public string? Code { get; } = code;
     public string Type { get; } = type;
 
-    public IResult ToResult() => Results.Json(Body(Message, Type, Param, Code), statusCode: Status);
+    public IResult ToResult() => Status == 429
+        ? new RetryLater(Results.Json(Body(Message, Type, Param, Code), statusCode: Status))
+        : Results.Json(Body(Message, Type, Param, Code), statusCode: Status);
+
+    /// <summary>A 429 tells the client when to come back.</summary>
+    private sealed class RetryLater(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return inner.ExecuteAsync(http);
+        }
+    }
 
     public static object Body(string message, string type, string? param, string? code) =>
         new { error = new { message, type, param, code } };

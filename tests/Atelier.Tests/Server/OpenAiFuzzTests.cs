@@ -99,3 +99,39 @@ public sealed class OpenAiFuzzTests(TestModels models) : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Back-pressure: a full queue answers 429 with Retry-After in the error shape, and the server recovers.</summary>
+[Collection(ModelCollection.Name)]
+public sealed class BackPressureTests(TestModels models)
+{
+    [Fact]
+    public async Task A_full_queue_answers_429_with_retry_after()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var app = AtelierServer.Build($"http://127.0.0.1:{port}", services =>
+        {
+            services.AddSingleton(models.Catalog);
+            services.AddSingleton(_ => new Atelier.Server.OpenAi.ModelGate(maxWaiting: 1));
+        });
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        const string body = """{"model":"tiny-gpt2","prompt":"Once","max_tokens":200,"seed":1}""";
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            http.PostAsync("/v1/completions", new StringContent(body, Encoding.UTF8, "application/json"))));
+
+        var refused = responses.Where(r => (int)r.StatusCode == 429).ToList();
+        Assert.NotEmpty(refused);
+        Assert.Contains(responses, r => r.IsSuccessStatusCode);
+        foreach (var r in refused)
+        {
+            Assert.Equal("1", r.Headers.RetryAfter?.ToString());
+            var error = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+            Assert.Equal("rate_limit_error", error.GetProperty("type").GetString());
+        }
+        var after = await http.PostAsync("/v1/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.True(after.IsSuccessStatusCode);
+    }
+}
