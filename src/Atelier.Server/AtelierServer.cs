@@ -14,6 +14,16 @@ namespace Atelier.Server;
 /// </summary>
 public static class AtelierServer
 {
+    /// <summary>A loopback URL on a port the system just reported free, for benchmarks and tests that start their own server.</summary>
+    public static string FreeLoopbackUrl()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
+
     public static WebApplication Build(string url, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();

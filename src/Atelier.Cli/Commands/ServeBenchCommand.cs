@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Atelier.Models;
@@ -32,13 +31,10 @@ public static class ServeBenchCommand
             var catalog = services.GetRequiredService<ModelCatalog>();
             var (name, path, _) = catalog.Resolve(parse.GetValue(model));
 
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            await using var app = AtelierServer.Build($"http://127.0.0.1:{port}", s => s.AddSingleton(catalog));
+            var url = AtelierServer.FreeLoopbackUrl();
+            await using var app = AtelierServer.Build(url, s => s.AddSingleton(catalog));
             await app.StartAsync(cancellation);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(30) };
+            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(30) };
             string Body(int seed) => JsonSerializer.Serialize(new
             {
                 model = name, max_tokens = maxTokens, seed,

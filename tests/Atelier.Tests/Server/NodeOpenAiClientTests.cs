@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Atelier.Data;
 using Atelier.Server;
@@ -16,16 +15,13 @@ public sealed class NodeOpenAiClientTests(TestModels models)
     public async Task Chat_and_streaming_work_from_node()
     {
         var package = NpmPackages.Ensure("openai", "7.55.0");
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await using var app = AtelierServer.Build($"http://127.0.0.1:{port}", services => services.AddSingleton(models.Catalog));
+        var url = AtelierServer.FreeLoopbackUrl();
+        await using var app = AtelierServer.Build(url, services => services.AddSingleton(models.Catalog));
         await app.StartAsync();
 
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Server", "node-openai-client.cjs"));
-        start.ArgumentList.Add($"http://127.0.0.1:{port}/v1");
+        start.ArgumentList.Add(url + "/v1");
         start.ArgumentList.Add(TestModels.Gpt2);
         start.Environment["NODE_PATH"] = Path.GetDirectoryName(package)!;
         using var node = Process.Start(start)!;

@@ -2,7 +2,6 @@
 #pragma warning disable OPENAI001
 using System.ClientModel;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Atelier.Models;
@@ -29,11 +28,7 @@ public sealed class OpenAiApiTests : IAsyncLifetime
     public OpenAiApiTests(TestModels models)
     {
         _models = models;
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        _baseUrl = $"http://127.0.0.1:{port}";
+        _baseUrl = AtelierServer.FreeLoopbackUrl();
         _app = AtelierServer.Build(_baseUrl, services => services.AddSingleton(models.Catalog));
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Atelier.Server;
@@ -20,11 +19,7 @@ public sealed class OpenAiFuzzTests(TestModels models) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        _baseUrl = $"http://127.0.0.1:{port}";
+        _baseUrl = AtelierServer.FreeLoopbackUrl();
         _app = AtelierServer.Build(_baseUrl, services => services.AddSingleton(models.Catalog));
         await _app.StartAsync();
     }
@@ -107,17 +102,14 @@ public sealed class BackPressureTests(TestModels models)
     [Fact]
     public async Task A_full_queue_answers_429_with_retry_after()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await using var app = AtelierServer.Build($"http://127.0.0.1:{port}", services =>
+        var url = AtelierServer.FreeLoopbackUrl();
+        await using var app = AtelierServer.Build(url, services =>
         {
             services.AddSingleton(models.Catalog);
             services.AddSingleton(_ => new Atelier.Server.OpenAi.ModelGate(maxWaiting: 1));
         });
         await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
         const string body = """{"model":"tiny-gpt2","prompt":"Once","max_tokens":200,"seed":1}""";
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
             http.PostAsync("/v1/completions", new StringContent(body, Encoding.UTF8, "application/json"))));
